@@ -1,0 +1,35 @@
+# Every target sets up .venv itself, so a fresh clone needs only `make mock` or `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+# make mock PORT=9000 SEED=7 PLAYERS=500 LOCALE=ru_RU (unset ones fall back to MOCK_* or defaults)
+PORT ?=
+SEED ?=
+PLAYERS ?=
+LOCALE ?=
+
+.PHONY: mock test lint setup clean
+
+setup: $(READY)
+
+$(READY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(READY)
+
+mock: $(READY)
+	$(BIN)/python -m mockserver $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED)) \
+		$(if $(PLAYERS),--players $(PLAYERS)) $(if $(LOCALE),--locale $(LOCALE))
+
+test: $(READY)
+	$(BIN)/python -m pytest
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""Assembling the mock: the contract, the world, connexion and the pages around them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from connexion.security import ApiKeySecurityHandler
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from mockserver.answers import Answers
+from mockserver.contract import Contract
+from mockserver.errors import ContractErrors
+from mockserver.handlers import Handlers
+from mockserver.pages import DOCS_PATH, SPEC_PATH, Pages
+from mockserver.settings import Settings
+from mockserver.validation import VALIDATORS
+from mockserver.world import AVATAR_DIR, MemoryWorld, World, load_demo_accounts
+
+
+@dataclass
+class Mock:
+    """A ready-to-serve mock and the parts tests and the CLI want to reach."""
+
+    app: AsyncApp
+    world: World
+    contract: Contract
+    settings: Settings
+
+
+def session_security(info: Callable[[str], dict[str, Any] | None]) -> type[ApiKeySecurityHandler]:
+    """Connexion's apiKey handler, checking session cookies with `info` instead of a function
+    named in the spec (the spec stays free of mock-only extensions)."""
+
+    class SessionCookie(ApiKeySecurityHandler):
+        def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[..., Any]:
+            return info
+
+    return SessionCookie
+
+
+def operation_resolver(handlers: Handlers, answers: Answers) -> Resolver:
+    """`operationId` -> the Handlers method of that name, or the documented example answer."""
+
+    def resolve(operation_id: str) -> Callable[..., Any]:
+        method = getattr(handlers, operation_id, None)
+        if method is not None and not operation_id.startswith("_"):
+            return method
+
+        async def documented_example(*args: Any, **kwargs: Any) -> Any:
+            return answers.example(operation_id)
+
+        return documented_example
+
+    return Resolver(function_resolver=resolve)
+
+
+def create_mock(settings: Settings) -> Mock:
+    contract = Contract.load(settings.spec)
+    demo_accounts = load_demo_accounts(settings.demo_accounts)
+    world = MemoryWorld(
+        seed=settings.seed,
+        size=settings.players,
+        locale=settings.locale,
+        demo_accounts=demo_accounts,
+    )
+    answers = Answers(contract, settings.seed)
+    handlers = Handlers(world, answers, contract.cookie_name())
+    errors = ContractErrors(answers)
+    pages = Pages(world, demo_accounts)
+
+    app = AsyncApp(
+        __name__,
+        resolver=operation_resolver(handlers, answers),
+        security_map={"apiKey": session_security(handlers.session_info)},
+        validate_responses=settings.validate_responses,
+        validator_map=VALIDATORS,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_path=DOCS_PATH, spec_path=SPEC_PATH),
+    )
+    app.add_api(contract.raw)
+    # ProblemException first: connexion's own handler for it would otherwise win over ours.
+    app.add_error_handler(ProblemException, errors.http_error)
+    app.add_error_handler(HTTPException, errors.http_error)
+    app.add_error_handler(Exception, errors.unexpected)
+    app.add_middleware(
+        CORSMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origin_regex=".*",
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Location", "Content-Type", "Retry-After"],
+        max_age=600,
+    )
+    app.add_url_rule("/", "home", pages.home, methods=["GET"])
+    app.add_url_rule("/profile", "profile", pages.profile, methods=["GET"])
+    app.add_url_rule(f"/{AVATAR_DIR}/{{name}}", "avatar_file", pages.avatar_file, methods=["GET"])
+    return Mock(app, world, contract, settings)
