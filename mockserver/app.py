@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.answers import Answers
 from mockserver.contract import Contract
-from mockserver.errors import ContractErrors
+from mockserver.errors import ContractErrors, ShareRoutingContext
 from mockserver.handlers import Handlers
 from mockserver.pages import DOCS_PATH, SPEC_PATH, Pages
 from mockserver.settings import Settings
@@ -99,6 +99,7 @@ def create_mock(settings: Settings) -> Mock:
         expose_headers=["Location", "Content-Type", "Retry-After"],
         max_age=600,
     )
+    app.add_middleware(ShareRoutingContext, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_url_rule("/", "home", pages.home, methods=["GET"])
     app.add_url_rule("/profile", "profile", pages.profile, methods=["GET"])
     app.add_url_rule(f"/{AVATAR_DIR}/{{name}}", "avatar_file", pages.avatar_file, methods=["GET"])

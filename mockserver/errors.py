@@ -13,6 +13,7 @@ import logging
 
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.answers import Answers
 
@@ -20,6 +21,22 @@ logger = logging.getLogger("mockserver")
 
 INVALID_REQUEST_STATUS = 500
 UNAUTHORIZED_MESSAGE = "You are not logged in."
+
+
+class ShareRoutingContext:
+    """ASGI middleware: lets error handlers see which operation a failed request was for.
+
+    Connexion's router records the operation in `scope["extensions"]` of a shallow copy of the
+    scope; the copy shares that dict with the original only if it exists beforehand. Servers
+    such as uvicorn do not create it, so it is created here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("extensions", {})
+        await self.app(scope, receive, send)
 
 
 def operation_id(request: ConnexionRequest) -> str | None:
