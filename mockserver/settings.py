@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mockserver.contract import BUNDLED_SPEC
@@ -57,6 +57,12 @@ def port_number(text: str) -> int:
 port_number.__name__ = "port number (0-65535)"
 
 
+def known_locale(text: str) -> str:
+    if text not in LOCALES:
+        raise ValueError(text)
+    return text
+
+
 def existing_file(text: str) -> Path:
     path = Path(text)
     if not path.is_file():
@@ -64,91 +70,59 @@ def existing_file(text: str) -> Path:
     return path
 
 
-def parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
-    defaults = Settings()
-
-    def default(name: str, fallback: object) -> object:
-        return env.get(f"MOCK_{name.upper()}", fallback)
-
+def parser() -> argparse.ArgumentParser:
+    d = Settings()
     p = argparse.ArgumentParser(
         prog="python -m mockserver",
         description="A stateful mock of the game site's API, driven by its OpenAPI contract.",
         epilog="Every option can also be set as MOCK_<OPTION> in the environment "
-        "(MOCK_PORT=9000, MOCK_SEED=7, ...); a flag wins over the environment.",
+        "(MOCK_PORT=9000, MOCK_SEED=7, MOCK_DEMO_ACCOUNTS=...); a flag wins over the environment.",
     )
-    p.add_argument(
-        "--host",
-        default=default("host", defaults.host),
-        help="address to listen on (default %(default)s)",
-    )
-    p.add_argument(
-        "--port",
-        type=port_number,
-        default=default("port", defaults.port),
-        help="port to listen on, 0 for any free one (default %(default)s)",
-    )
-    p.add_argument(
-        "--seed",
-        type=int,
-        default=default("seed", defaults.seed),
-        help="seed of the generated world: same seed, same world (default %(default)s)",
-    )
-    p.add_argument(
-        "--players",
-        type=non_negative,
-        default=default("players", defaults.players),
-        help="how many generated players besides the demo accounts (default %(default)s)",
-    )
-    p.add_argument(
-        "--locale",
-        choices=LOCALES,
-        default=default("locale", defaults.locale),
-        help="Faker locale for names and emails (default %(default)s)",
-    )
-    p.add_argument(
-        "--spec",
-        type=existing_file,
-        default=default("spec", defaults.spec),
-        help="OpenAPI 3 document to serve (default: the bundled openapi.yaml)",
-    )
-    p.add_argument(
-        "--demo-accounts",
-        type=existing_file,
-        default=default("demo_accounts", defaults.demo_accounts),
-        help="YAML list of demo logins (default: fixtures/demo_accounts.yaml)",
-    )
-    p.add_argument(
-        "--no-validate-responses",
-        action="store_true",
-        default=str(default("no_validate_responses", "")).lower() in ("1", "true", "yes"),
-        help="skip checking each answer against the spec before sending it",
-    )
+    p.add_argument("--host", help=f"address to listen on (default {d.host})")
+    p.add_argument("--port", type=port_number,
+                   help=f"port to listen on, 0 for any free one (default {d.port})")
+    p.add_argument("--seed", type=int,
+                   help=f"seed of the generated world: same seed, same world (default {d.seed})")
+    p.add_argument("--players", type=non_negative,
+                   help=f"how many generated players besides the demo accounts (default {d.players})")
+    p.add_argument("--locale", choices=LOCALES,
+                   help=f"Faker locale for names and emails (default {d.locale})")
+    p.add_argument("--spec", type=existing_file,
+                   help="OpenAPI 3 document to serve (default: the bundled openapi.yaml)")
+    p.add_argument("--demo-accounts", type=existing_file,
+                   help="YAML list of demo logins (default: fixtures/demo_accounts.yaml)")
+    p.add_argument("--no-validate-responses", action="store_const", const="1",
+                   help="skip checking each answer against the spec before sending it")
     return p
 
 
+CONVERTERS: dict[str, Callable[[str], object]] = {
+    "host": str,
+    "port": port_number,
+    "seed": int,
+    "players": non_negative,
+    "locale": known_locale,
+    "spec": existing_file,
+    "demo_accounts": existing_file,
+    "no_validate_responses": lambda text: text.lower() in ("1", "true", "yes"),
+}
+
+
 def parse(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Settings from flags and environment; exits with a usage message on bad values."""
-    p = parser(os.environ if env is None else env)
-    args = p.parse_args(argv)
-    # Defaults taken from the environment arrive as text: run them through the same checks.
-    try:
-        port = port_number(str(args.port))
-        seed = int(args.seed)
-        players = non_negative(str(args.players))
-    except ValueError as error:
-        p.error(f"invalid value in the environment: {error}")
-    if args.locale not in LOCALES:
-        p.error(f"invalid MOCK_LOCALE {args.locale!r}: choose from {', '.join(LOCALES)}")
-    for name in ("spec", "demo_accounts"):
-        if not Path(getattr(args, name)).is_file():
-            p.error(f"no such file for MOCK_{name.upper()}: {getattr(args, name)}")
-    return Settings(
-        host=args.host,
-        port=port,
-        seed=seed,
-        players=players,
-        locale=args.locale,
-        spec=Path(args.spec),
-        demo_accounts=Path(args.demo_accounts),
-        validate_responses=not args.no_validate_responses,
-    )
+    """Settings from flags, then environment, then defaults; exits 2 with a message on bad ones."""
+    env = os.environ if env is None else env
+    p = parser()
+    args = vars(p.parse_args(argv))
+    values: dict[str, object] = {}
+    for name, convert in CONVERTERS.items():
+        if args[name] is not None:
+            values[name] = convert(args[name]) if name == "no_validate_responses" else args[name]
+            continue
+        variable = f"MOCK_{name.upper()}"
+        if variable in env:
+            try:
+                values[name] = convert(env[variable])
+            except (ValueError, argparse.ArgumentTypeError):
+                p.error(f"invalid value in the environment: {variable}={env[variable]!r}")
+    no_validation = values.pop("no_validate_responses", False)
+    return replace(Settings(), **values, validate_responses=not no_validation)

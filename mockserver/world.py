@@ -107,13 +107,18 @@ def load_demo_accounts(path: Path) -> list[DemoAccount]:
 
     `avatar` is an image file's path relative to the fixture file.
     """
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    accounts = []
-    for entry in entries:
-        image = entry.pop("avatar", None)
-        if image is not None:
-            image = avatars.read_upload((path.parent / image).read_bytes())
-        accounts.append(DemoAccount(**entry, avatar=image))
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        accounts = []
+        for entry in entries:
+            image = entry.pop("avatar", None)
+            if image is not None:
+                image = avatars.read_upload((path.parent / image).read_bytes())
+            accounts.append(DemoAccount(**entry, avatar=image))
+    except (yaml.YAMLError, TypeError, AttributeError, avatars.AvatarError) as error:
+        raise ValueError(
+            f"{path}: expected a list of {{email, password, nickname, avatar?}}: {error}"
+        ) from None
     return accounts
 
 
