@@ -13,6 +13,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from starlette.exceptions import HTTPException
+from starlette.requests import cookie_parser
 from starlette.middleware.cors import CORSMiddleware
 
 from mockserver.answers import Answers
@@ -42,6 +43,12 @@ def session_security(info: Callable[[str], dict[str, Any] | None]) -> type[ApiKe
     class SessionCookie(ApiKeySecurityHandler):
         def _resolve_func(self, security_scheme: dict[str, Any]) -> Callable[..., Any]:
             return info
+
+        @staticmethod
+        def get_cookie_value(cookies: str | None, name: str) -> str | None:
+            # Browsers' lenient parsing: one malformed cookie must not break the others (the
+            # standard library's strict parser raises on it, which would answer 500).
+            return cookie_parser(cookies or "").get(name)
 
     return SessionCookie
 

@@ -8,6 +8,7 @@ answers without code changes.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,20 @@ class Contract:
         operation = self.operations.get(operation_id, {})
         response = operation.get("responses", {}).get(str(status), {})
         return list((response.get("content") or {}).keys())
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """The methods the spec documents for a concrete request path (for a 405's `Allow`).
+
+        GET implies HEAD, which the server answers for every GET route.
+        """
+        methods: set[str] = set()
+        for template, item in self.resolved.get("paths", {}).items():
+            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+            if re.match(pattern, path):
+                methods.update(m.upper() for m in HTTP_METHODS if m in item)
+        if "GET" in methods:
+            methods.add("HEAD")
+        return sorted(methods)
 
     def cookie_name(self) -> str:
         """The name of the session cookie: the first cookie `apiKey` security scheme's."""

@@ -59,15 +59,27 @@ class ContractErrors:
         """Connexion's problems (validation, security, routing) and Starlette's (bad bodies)."""
         op = operation_id(request)
         status = error.status_code
+        headers = dict(error.headers or {})
         if status == 401:
             return self.answers.message(op, 401, UNAUTHORIZED_MESSAGE)
-        if status in (400, 413, 415) and op is not None:
+        if status in (400, 413, 415) and op is not None and self.documents_failure(op):
             return self.answers.message(
                 op, INVALID_REQUEST_STATUS, f"Invalid request: {describe(error)}"
             )
+        if status == 405:
+            headers["Allow"] = ", ".join(self.answers.contract.allowed_methods(request.url.path))
         if status >= 500:
             logger.error("%s %s: %s", request.method, request.url.path, describe(error))
-        return self.answers.message(op, status, describe(error))
+        return self.answers.message(op, status, describe(error), headers=headers)
+
+    def documents_failure(self, operation_id: str) -> bool:
+        """Whether the operation has the contract's "failed, here is a message" answer.
+
+        Operations without one (GET /api/profile, GET /api/avatar take no input) answer a
+        malformed request with its plain HTTP status instead.
+        """
+        answer = self.answers.contract.answer(operation_id, INVALID_REQUEST_STATUS)
+        return answer is not None and answer.status == INVALID_REQUEST_STATUS
 
     def unexpected(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         """A bug in the mock: logged with its traceback, answered with a message, not the trace."""

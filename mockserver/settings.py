@@ -79,20 +79,38 @@ def parser() -> argparse.ArgumentParser:
         "(MOCK_PORT=9000, MOCK_SEED=7, MOCK_DEMO_ACCOUNTS=...); a flag wins over the environment.",
     )
     p.add_argument("--host", help=f"address to listen on (default {d.host})")
-    p.add_argument("--port", type=port_number,
-                   help=f"port to listen on, 0 for any free one (default {d.port})")
-    p.add_argument("--seed", type=int,
-                   help=f"seed of the generated world: same seed, same world (default {d.seed})")
-    p.add_argument("--players", type=non_negative,
-                   help=f"how many generated players besides the demo accounts (default {d.players})")
-    p.add_argument("--locale", choices=LOCALES,
-                   help=f"Faker locale for names and emails (default {d.locale})")
-    p.add_argument("--spec", type=existing_file,
-                   help="OpenAPI 3 document to serve (default: the bundled openapi.yaml)")
-    p.add_argument("--demo-accounts", type=existing_file,
-                   help="YAML list of demo logins (default: fixtures/demo_accounts.yaml)")
-    p.add_argument("--no-validate-responses", action="store_const", const="1",
-                   help="skip checking each answer against the spec before sending it")
+    p.add_argument(
+        "--port", type=port_number, help=f"port to listen on, 0 for any free one (default {d.port})"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        help=f"seed of the generated world: same seed, same world (default {d.seed})",
+    )
+    p.add_argument(
+        "--players",
+        type=non_negative,
+        help=f"how many generated players besides the demo accounts (default {d.players})",
+    )
+    p.add_argument(
+        "--locale", choices=LOCALES, help=f"Faker locale for names and emails (default {d.locale})"
+    )
+    p.add_argument(
+        "--spec",
+        type=existing_file,
+        help="OpenAPI 3 document to serve (default: the bundled openapi.yaml)",
+    )
+    p.add_argument(
+        "--demo-accounts",
+        type=existing_file,
+        help="YAML list of demo logins (default: fixtures/demo_accounts.yaml)",
+    )
+    p.add_argument(
+        "--no-validate-responses",
+        action="store_const",
+        const="1",
+        help="skip checking each answer against the spec before sending it",
+    )
     return p
 
 

@@ -87,8 +87,12 @@ def running_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[Mock
         log.close()
 
 
-def register(client: httpx.Client, email: str | None = None, password: str = "secret-1",
-             nickname: str = "Tester") -> httpx.Response:
+def register(
+    client: httpx.Client,
+    email: str | None = None,
+    password: str = "secret-1",
+    nickname: str = "Tester",
+) -> httpx.Response:
     """POST /api/register; on success the client holds the session cookie."""
     return client.post(
         "/api/register",

@@ -93,9 +93,7 @@ def test_register_accepts_non_ascii_nicknames_and_ignores_extra_fields(
 
 def login(client: httpx.Client, email: str, password: str, referer: str | None) -> httpx.Response:
     headers = {"Referer": referer} if referer is not None else {}
-    return client.post(
-        "/api/auth", data={"email": email, "password": password}, headers=headers
-    )
+    return client.post("/api/auth", data={"email": email, "password": password}, headers=headers)
 
 
 @pytest.fixture

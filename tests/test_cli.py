@@ -16,7 +16,10 @@ from tests.support import ROOT, running_mock
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mockserver", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, **(env or {})},
     )
 
@@ -30,7 +33,11 @@ def test_environment_then_flags() -> None:
     env = {"MOCK_PORT": "9001", "MOCK_SEED": "7", "MOCK_PLAYERS": "10", "MOCK_LOCALE": "ru_RU"}
     settings = parse([], env=env)
     assert (settings.port, settings.seed, settings.players, settings.locale) == (
-        9001, 7, 10, "ru_RU")
+        9001,
+        7,
+        10,
+        "ru_RU",
+    )
     assert parse(["--seed", "8"], env=env).seed == 8
 
 
@@ -93,7 +100,10 @@ def test_make_mock_serves_with_port_from_make(tmp_path: object) -> None:
     """`make mock PORT=...` as a user types it: port 0 lets the system pick a free one."""
     process = subprocess.Popen(
         ["make", "--no-print-directory", "mock", "PORT=0", "PLAYERS=5"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
         start_new_session=True,
     )
     try:

@@ -82,8 +82,12 @@ def test_patch_email_taken_by_another_is_500_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("name", "media_type"),
-    [("red.jpeg", "image/jpeg"), ("red.gif", "image/gif"), ("red.webp", "image/webp"),
-     ("demo.png", "image/png")],
+    [
+        ("red.jpeg", "image/jpeg"),
+        ("red.gif", "image/gif"),
+        ("red.webp", "image/webp"),
+        ("demo.png", "image/png"),
+    ],
 )
 def test_patch_avatar_is_served_back(player: httpx.Client, name: str, media_type: str) -> None:
     sent = (AVATARS / name).read_bytes()
@@ -177,12 +181,11 @@ def test_patch_with_nothing_is_200_and_changes_nothing(player: httpx.Client) -> 
     assert player.get("/api/profile").json() == before
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), [("PATCH", "/api/profile"), ("GET", "/api/avatar")]
-)
+@pytest.mark.parametrize(("method", "path"), [("PATCH", "/api/profile"), ("GET", "/api/avatar")])
 def test_session_is_required(client: httpx.Client, method: str, path: str) -> None:
-    response = client.request(method, path, files={"nickname": (None, "x")} if method == "PATCH"
-                              else None)
+    response = client.request(
+        method, path, files={"nickname": (None, "x")} if method == "PATCH" else None
+    )
     assert_message(response, 401)
 
 
@@ -191,7 +194,20 @@ def test_one_players_patch_never_touches_another(mock: MockProcess) -> None:
         register(alice, nickname="Alice")
         register(bob, nickname="Bob")
         bob_before = (bob.get("/api/profile").json(), bob.get("/api/avatar").content)
-        alice.patch("/api/profile", files={"nickname": (None, "Alice2"), **upload(
-            AVATARS / "red.webp")})
+        alice.patch(
+            "/api/profile", files={"nickname": (None, "Alice2"), **upload(AVATARS / "red.webp")}
+        )
         assert (bob.get("/api/profile").json(), bob.get("/api/avatar").content) == bob_before
         assert alice.get("/api/profile").json()["nickname"] == "Alice2"
+
+
+def test_malformed_cookie_header_is_401_not_a_crash(client: httpx.Client) -> None:
+    response = client.get("/api/profile", headers={"Cookie": 'a="\\x; session'})
+    assert_message(response, 401)
+
+
+def test_session_found_among_other_cookies(player: httpx.Client) -> None:
+    token = player.cookies["session"]
+    player.cookies.clear()
+    headers = {"Cookie": f'theme=dark; broken="; session={token}; lang=ru'}
+    assert player.get("/api/profile", headers=headers).status_code == 200

@@ -64,7 +64,12 @@ def test_auth_form_and_referer() -> None:
 def test_profile_fields_are_digit_strings_and_closed() -> None:
     schema = operation("get_profile")["responses"]["200"]["content"]["application/json"]["schema"]
     assert set(schema["required"]) == {
-        "nickname", "email", "won", "lost", "play_time", "avatar_path"
+        "nickname",
+        "email",
+        "won",
+        "lost",
+        "play_time",
+        "avatar_path",
     }
     assert schema["additionalProperties"] is False
     for name in ("won", "lost", "play_time"):
@@ -95,9 +100,9 @@ def test_records_page_shape() -> None:
     assert set(schema["required"]) == {"pages_total", "page", "data"}
     item = schema["properties"]["data"]["items"]
     assert item["additionalProperties"] is False
-    assert set(item["required"]) == set(item["properties"]) == {
-        "nickname", "won", "lost", "play_time"
-    }
+    assert (
+        set(item["required"]) == set(item["properties"]) == {"nickname", "won", "lost", "play_time"}
+    )
 
 
 @pytest.mark.parametrize(
