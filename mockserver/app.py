@@ -13,8 +13,8 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from starlette.exceptions import HTTPException
-from starlette.requests import cookie_parser
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import cookie_parser
 
 from mockserver.answers import Answers
 from mockserver.contract import Contract

@@ -29,8 +29,10 @@ PAGE = """<!doctype html><meta charset=utf-8><title>frontend</title><script>
 const api = "%(api)s";
 async function run() {
   const out = {};
-  const form = new URLSearchParams({email: "browser@test.example", password: "pw-1", nickname: "Web"});
-  const reg = await fetch(api + "/api/register", {method: "POST", body: form, credentials: "include"});
+  const form = new URLSearchParams(
+    {email: "browser@test.example", password: "pw-1", nickname: "Web"});
+  const reg = await fetch(api + "/api/register",
+    {method: "POST", body: form, credentials: "include"});
   out.register = {status: reg.status, url: reg.url, redirected: reg.redirected};
   const profile = await fetch(api + "/api/profile", {credentials: "include"});
   out.profile = {status: profile.status, body: await profile.json()};

@@ -1,4 +1,4 @@
-"""Schemathesis, configured by the repository's schemathesis.toml, finds nothing wrong with the mock.
+"""Schemathesis, set up by the repository's schemathesis.toml, finds nothing wrong with the mock.
 
 This is the run the README tells users to make: plain `st run openapi.yaml --url ...` from the
 repository root, with a session cookie of the demo account in GAME_API_SESSION.
