@@ -15,11 +15,16 @@ from connexion.security import ApiKeySecurityHandler
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.admin import PREFIX as ADMIN_PREFIX
+from mockserver.admin import admin_router
 from mockserver.answers import Answers
 from mockserver.contract import Contract
 from mockserver.errors import ContractErrors, ShareRoutingContext
+from mockserver.fault_profiles import FaultProfile, load_profile, quick_mix
 from mockserver.handlers import Handlers
+from mockserver.injector import APPLIED_HEADER, SKIPPED_HEADER, FaultControl, FaultInjector, Journal
 from mockserver.pages import DOCS_PATH, SPEC_PATH, Pages
 from mockserver.settings import Settings
 from mockserver.validation import VALIDATORS
@@ -30,10 +35,36 @@ from mockserver.world import AVATAR_DIR, MemoryWorld, World, load_demo_accounts
 class Mock:
     """A ready-to-serve mock and the parts tests and the CLI want to reach."""
 
+    asgi: ASGIApp
+    """What the server serves: CORS around the admin API and the fault-injected contract."""
     app: AsyncApp
     world: World
     contract: Contract
     settings: Settings
+    faults: FaultControl
+    journal: Journal
+
+
+class AdminOrApi:
+    """Requests under /__mock/ go to the admin API, all others to the API."""
+
+    def __init__(self, admin: ASGIApp, api: ASGIApp) -> None:
+        self.admin = admin
+        self.api = api
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(f"{ADMIN_PREFIX}/"):
+            await self.admin(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+
+def fault_profile(settings: Settings, contract: Contract) -> FaultProfile | None:
+    if settings.fault_profile is not None:
+        return load_profile(settings.fault_profile, contract.operations)
+    if settings.fault_rate is not None:
+        return quick_mix(settings.fault_rate, contract.operations)
+    return None
 
 
 def session_security(info: Callable[[str], dict[str, Any] | None]) -> type[ApiKeySecurityHandler]:
@@ -96,18 +127,23 @@ def create_mock(settings: Settings) -> Mock:
     app.add_error_handler(ProblemException, errors.http_error)
     app.add_error_handler(HTTPException, errors.http_error)
     app.add_error_handler(Exception, errors.unexpected)
-    app.add_middleware(
-        CORSMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
-        allow_origin_regex=".*",
-        allow_credentials=True,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["Location", "Content-Type", "Retry-After"],
-        max_age=600,
-    )
     app.add_middleware(ShareRoutingContext, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_url_rule("/", "home", pages.home, methods=["GET"])
     app.add_url_rule("/profile", "profile", pages.profile, methods=["GET"])
     app.add_url_rule(f"/{AVATAR_DIR}/{{name}}", "avatar_file", pages.avatar_file, methods=["GET"])
-    return Mock(app, world, contract, settings)
+
+    control = FaultControl(seed=settings.fault_seed)
+    control.activate(fault_profile(settings, contract))
+    journal = Journal()
+    injected = FaultInjector(app, contract, world, answers, control, journal)
+    # CORS outermost: faulted answers and admin answers must reach a browser frontend too.
+    asgi = CORSMiddleware(
+        AdminOrApi(admin_router(contract, world, control, journal), injected),
+        allow_origin_regex=".*",
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["Location", "Content-Type", "Retry-After", APPLIED_HEADER, SKIPPED_HEADER],
+        max_age=600,
+    )
+    return Mock(asgi, app, world, contract, settings, control, journal)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from collections.abc import Sequence
-
-import uvicorn
 
 from mockserver import settings as settings_module
 from mockserver.app import Mock, create_mock
 from mockserver.contract import ContractError
+from mockserver.fault_profiles import ProfileError
 from mockserver.pages import DOCS_PATH
+from mockserver.server import listen, serve
 
 
 def banner(mock: Mock, base_url: str) -> str:
@@ -26,27 +25,23 @@ def banner(mock: Mock, base_url: str) -> str:
             f"  Demo login:  {login}",
             f"  World:       seed {mock.settings.seed}, {len(world.players())} players, "
             f"locale {mock.settings.locale}",
+            f"  Faults:      {faults_line(mock)}",
             "  Stop with Ctrl+C.",
         ]
     )
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before start-up so a busy port is reported plainly."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
+def faults_line(mock: Mock) -> str:
+    profile = mock.faults.profile
+    active = f"profile {profile.name}, fault seed {mock.faults.seed}" if profile else "none drawn"
+    return f"{active}; force one with X-Mock-Fault: <kind>, list at /__mock/faults"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     settings = settings_module.parse(argv)
     try:
         mock = create_mock(settings)
-    except (ContractError, OSError, ValueError) as error:
+    except (ContractError, ProfileError, OSError, ValueError) as error:
         print(f"mockserver: cannot start: {error}", file=sys.stderr)
         return 2
     try:
@@ -61,9 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(banner(mock, f"http://{host}:{port}"), flush=True)
-    config = uvicorn.Config(mock.app, log_level="info", access_log=True, lifespan="off")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        serve(mock.asgi, sock)
     except KeyboardInterrupt:
         pass
     return 0

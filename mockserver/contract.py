@@ -42,6 +42,10 @@ class Contract:
         self.path = path
         self.resolved: dict[str, Any] = resolve_refs(copy.deepcopy(raw))
         self.operations: dict[str, dict[str, Any]] = {}
+        self._path_patterns = [
+            (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(url)) + "$"), item)
+            for url, item in self.resolved.get("paths", {}).items()
+        ]
         for url, item in self.resolved.get("paths", {}).items():
             for method in HTTP_METHODS:
                 operation = item.get(method)
@@ -98,16 +102,25 @@ class Contract:
         response = operation.get("responses", {}).get(str(status), {})
         return list((response.get("content") or {}).keys())
 
+    def _matching_paths(self, path: str) -> list[dict[str, Any]]:
+        return [item for pattern, item in self._path_patterns if pattern.match(path)]
+
+    def operation_at(self, method: str, path: str) -> str | None:
+        """The operationId serving `method path`, if the spec has one."""
+        for item in self._matching_paths(path):
+            operation = item.get(method.lower())
+            if operation and "operationId" in operation:
+                return str(operation["operationId"])
+        return None
+
     def allowed_methods(self, path: str) -> list[str]:
         """The methods the spec documents for a concrete request path (for a 405's `Allow`).
 
         GET implies HEAD, which the server answers for every GET route.
         """
         methods: set[str] = set()
-        for template, item in self.resolved.get("paths", {}).items():
-            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
-            if re.match(pattern, path):
-                methods.update(m.upper() for m in HTTP_METHODS if m in item)
+        for item in self._matching_paths(path):
+            methods.update(m.upper() for m in HTTP_METHODS if m in item)
         if "GET" in methods:
             methods.add("HEAD")
         return sorted(methods)

@@ -30,6 +30,9 @@ class Settings:
     spec: Path = BUNDLED_SPEC
     demo_accounts: Path = DEMO_ACCOUNTS
     validate_responses: bool = True
+    fault_profile: Path | None = None
+    fault_rate: float | None = None
+    fault_seed: int = 1
 
     @property
     def base_url(self) -> str:
@@ -55,6 +58,16 @@ def port_number(text: str) -> int:
 
 
 port_number.__name__ = "port number (0-65535)"
+
+
+def rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError(text)
+    return value
+
+
+rate.__name__ = "rate from 0 to 1"
 
 
 def known_locale(text: str) -> str:
@@ -111,6 +124,25 @@ def parser() -> argparse.ArgumentParser:
         const="1",
         help="skip checking each answer against the spec before sending it",
     )
+    p.add_argument(
+        "--faults",
+        dest="fault_profile",
+        metavar="PROFILE.yaml",
+        type=existing_file,
+        help="inject faults at the rates of this profile (see fixtures/faults/)",
+    )
+    p.add_argument(
+        "--fault-rate",
+        type=rate,
+        metavar="R",
+        help="inject a quick mix of faults into a fraction R (0-1) of the requests",
+    )
+    p.add_argument(
+        "--fault-seed",
+        type=int,
+        metavar="S",
+        help="seed of the fault draws: same seed and requests, same faults (default 1)",
+    )
     return p
 
 
@@ -123,6 +155,9 @@ CONVERTERS: dict[str, Callable[[str], object]] = {
     "spec": existing_file,
     "demo_accounts": existing_file,
     "no_validate_responses": lambda text: text.lower() in ("1", "true", "yes"),
+    "fault_profile": existing_file,
+    "fault_rate": rate,
+    "fault_seed": int,
 }
 
 
@@ -142,5 +177,7 @@ def parse(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = Non
                 values[name] = convert(env[variable])
             except (ValueError, argparse.ArgumentTypeError):
                 p.error(f"invalid value in the environment: {variable}={env[variable]!r}")
+    if values.get("fault_profile") is not None and values.get("fault_rate") is not None:
+        p.error("give either --faults or --fault-rate, not both")
     no_validation = values.pop("no_validate_responses", False)
     return replace(Settings(), **values, validate_responses=not no_validation)
