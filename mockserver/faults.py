@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -278,8 +277,10 @@ async def wrong_content_type(ex: Exchange) -> Reply:
 async def invalid_utf8(ex: Exchange) -> Reply:
     """Latin-1 bytes where UTF-8 is declared: a nickname with a byte no UTF-8 text contains."""
     reply = await ex.upstream()
-    body, count = re.subn(rb'"nickname": "', lambda m: m.group(0) + b"\xff\xfe", reply.body, 1)
-    return replace(reply, body=body if count else b"\xff\xfe" + reply.body)
+    marker = b'"nickname": "'
+    if marker not in reply.body:
+        return replace(reply, body=b"\xff\xfe" + reply.body)
+    return replace(reply, body=reply.body.replace(marker, marker + b"\xff\xfe", 1))
 
 
 async def avatar_not_image(ex: Exchange) -> Reply:
