@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-# make mock PORT=9000 SEED=7 PLAYERS=500 LOCALE=ru_RU (unset ones fall back to MOCK_* or defaults)
+# make mock PORT=9000 SEED=7 PLAYERS=500 LOCALE=ru_RU FAULTS=fixtures/faults/flaky-network.yaml (unset ones fall back to MOCK_* or defaults)
 PORT ?=
 SEED ?=
 PLAYERS ?=
 LOCALE ?=
+FAULTS ?=
 
 .PHONY: mock test lint setup clean
 
@@ -22,7 +23,8 @@ $(READY): pyproject.toml
 
 mock: $(READY)
 	$(BIN)/python -m mockserver $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED)) \
-		$(if $(PLAYERS),--players $(PLAYERS)) $(if $(LOCALE),--locale $(LOCALE))
+		$(if $(PLAYERS),--players $(PLAYERS)) $(if $(LOCALE),--locale $(LOCALE)) \
+		$(if $(FAULTS),--faults $(FAULTS))
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -10,7 +10,9 @@ able to read. The page reports what it saw back to its own server; the test wait
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -100,7 +102,7 @@ def frontend(mock: MockProcess) -> Iterator[Frontend]:
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
 def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> None:
     url = f"http://localhost:{frontend.server_address[1]}/"
-    with tempfile.TemporaryDirectory() as profile_dir:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile_dir:
         browser = subprocess.Popen(
             [
                 CHROMIUM,

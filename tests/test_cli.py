@@ -39,6 +39,8 @@ def test_environment_then_flags() -> None:
         "ru_RU",
     )
     assert parse(["--seed", "8"], env=env).seed == 8
+    faults = parse([], env={"MOCK_FAULT_RATE": "0.5", "MOCK_FAULT_SEED": "4"})
+    assert (faults.fault_rate, faults.fault_seed) == (0.5, 4)
 
 
 @pytest.mark.parametrize(
