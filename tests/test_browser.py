@@ -10,9 +10,7 @@ able to read. The page reports what it saw back to its own server; the test wait
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
