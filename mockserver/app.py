@@ -13,6 +13,7 @@ from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from connexion.security import ApiKeySecurityHandler
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -126,6 +127,7 @@ def create_mock(settings: Settings) -> Mock:
     # ProblemException first: connexion's own handler for it would otherwise win over ours.
     app.add_error_handler(ProblemException, errors.http_error)
     app.add_error_handler(HTTPException, errors.http_error)
+    app.add_error_handler(MultiPartException, errors.broken_form)
     app.add_error_handler(Exception, errors.unexpected)
     app.add_middleware(ShareRoutingContext, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_url_rule("/", "home", pages.home, methods=["GET"])

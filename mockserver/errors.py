@@ -13,6 +13,7 @@ import logging
 
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.answers import Answers
@@ -80,6 +81,17 @@ class ContractErrors:
         """
         answer = self.answers.contract.answer(operation_id, INVALID_REQUEST_STATUS)
         return answer is not None and answer.status == INVALID_REQUEST_STATUS
+
+    def broken_form(
+        self, request: ConnexionRequest, error: MultiPartException
+    ) -> ConnexionResponse:
+        """A multipart body that does not parse: the client's fault, so no traceback is logged."""
+        op = operation_id(request)
+        return self.answers.message(
+            op,
+            INVALID_REQUEST_STATUS,
+            f"Invalid request: the form data is broken ({error.message}).",
+        )
 
     def unexpected(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         """A bug in the mock: logged with its traceback, answered with a message, not the trace."""

@@ -211,3 +211,13 @@ def test_session_found_among_other_cookies(player: httpx.Client) -> None:
     player.cookies.clear()
     headers = {"Cookie": f'theme=dark; broken="; session={token}; lang=ru'}
     assert player.get("/api/profile", headers=headers).status_code == 200
+
+
+def test_broken_multipart_is_a_contract_error(player: httpx.Client) -> None:
+    response = player.patch(
+        "/api/profile",
+        content=b"--xyz\r\n[not a header]: x\r\n\r\nvalue\r\n--xyz--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert_message(response, 500)
+    assert "form data is broken" in response.text
