@@ -11,7 +11,11 @@ PLAYERS ?=
 LOCALE ?=
 FAULTS ?=
 
-.PHONY: mock test lint setup clean
+# make conformance BASE_URL=http://127.0.0.1:8080 [ARGS="--only records.order --strict"]
+BASE_URL ?=
+ARGS ?=
+
+.PHONY: mock test lint setup clean conformance
 
 setup: $(READY)
 
@@ -25,6 +29,10 @@ mock: $(READY)
 	$(BIN)/python -m mockserver $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED)) \
 		$(if $(PLAYERS),--players $(PLAYERS)) $(if $(LOCALE),--locale $(LOCALE)) \
 		$(if $(FAULTS),--faults $(FAULTS))
+
+conformance: $(READY)
+	@test -n "$(BASE_URL)" || { echo "usage: make conformance BASE_URL=http://host:port"; exit 2; }
+	$(BIN)/python -m conformance --base-url $(BASE_URL) $(ARGS)
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -206,10 +206,11 @@ def well_formed(items: list[Any]) -> list[dict[str, Any]]:
     good = []
     for item in items:
         try:
-            int(item["won"]), int(item["lost"]), str(item["nickname"])
+            int(item["won"]), int(item["lost"])
         except (KeyError, TypeError, ValueError):
             continue
-        good.append(item)
+        if isinstance(item.get("nickname"), str):
+            good.append(item)
     return good
 
 

@@ -10,16 +10,17 @@ from conformance.suite import FlowStopped, Options, Suite
 from conformance.target import TargetGone
 
 CONFORMS, VIOLATIONS, COULD_NOT_RUN = 0, 1, 2
+INTERNAL_ERROR = "the suite itself failed"
 
 
 def reachable(suite: Suite) -> str | None:
-    """Why the target cannot be tested at all (None when it answers HTTP, whatever it says).
+    """Why the target cannot be tested at all: nothing accepts connections there.
 
-    A target that accepts connections but does not answer in time is testable: that is a
-    finding (time.timeout), not a reason to give up before starting.
+    A target that accepts connections and then answers badly, late or not at all is
+    testable: that is what the findings (transport, time.timeout) are for.
     """
     ex = suite.target.request("GET", "/api/records", params={"page": "1"})
-    if ex.error and not ex.error.startswith("no answer within"):
+    if ex.error and ex.error.startswith("cannot connect"):
         return f"cannot reach {suite.target.base_url}: {ex.error}"
     return None
 
@@ -38,6 +39,10 @@ def run(options: Options) -> Result:
                 flow.run(suite)
             except FlowStopped as stopped:
                 suite.notes.append(f"{flow.name}: stopped early: {stopped}")
+            except TargetGone:
+                raise
+            except Exception as error:  # a bug in the suite must not hide the other flows
+                suite.notes.append(f"{flow.name}: {INTERNAL_ERROR}: {error!r}")
     except TargetGone as gone:
         suite.notes.append(f"the run stopped: {gone}")
     finally:

@@ -53,6 +53,9 @@ def as_problems(error: BaseException, names: dict[str, str]) -> list[Problem]:
     problems = []
     for failure in failures_of(error):
         checks = getattr(failure, "checks", ()) or ("response_schema_conformance",)
+        if "header" in (failure.title or "").lower() and "response_headers_conformance" in names:
+            # Schemathesis reports header schema errors with the body's failure class.
+            checks = ("response_headers_conformance",)
         name = next((names[c] for c in checks if c in names), None)
         if name is not None:
             problems.append((name, f"{failure.title}: {first_lines(failure.message)}"))

@@ -152,6 +152,8 @@ class Suite:
         """An answer to a request Schemathesis generated and sent itself."""
         self.target.unanswered_in_a_row = self.target.unanswered_in_a_row + 1 if ex.error else 0
         self.observe(ex, problems)
+        if ex.response is not None and all(name != "input.negative" for name, _ in problems):
+            self.findings.held("input.negative")
 
     def record_schema(self, ex: Exchange, problems: list[Problem]) -> None:
         for name in ("schema.status", "schema.body", "schema.content-type", "schema.headers"):
