@@ -203,7 +203,7 @@ def unauthorized(ex: Exchange) -> str | None:
     return None if ex.status == 401 else f"status {ex.status}"
 
 
-@check("patch.saved", V, "a PATCH is answered 200 and its changes show in the next profile")
+@check("patch.saved", V, "the changes a PATCH makes show in the next GET /api/profile")
 def patch_saved(ex: Exchange, expected: dict[str, str]) -> str | None:
     body = json_body(ex)
     if not isinstance(body, dict):
