@@ -392,31 +392,28 @@ async def someone_elses_profile(ex: Exchange) -> Reply:
     return await ex.upstream(headers=headers)
 
 
+def player_named_in_form(ex: Exchange) -> Any:
+    """The existing player whose email the request's form names, if any."""
+    email = ex.form().get("email", "").strip().casefold()
+    return next((p for p in ex.world.players() if p.email.casefold() == email), None)
+
+
 async def duplicate_email_accepted(ex: Exchange) -> Reply:
     """Registering a taken email "succeeds": 302 and a session for the existing account."""
     reply = await ex.upstream()
-    if reply.status == 302:
-        return reply
-    email = ex.form().get("email", "")
-    player = next((p for p in ex.world.players() if p.email.casefold() == email.casefold()), None)
-    if player is None:
-        return reply
-    return session_redirect(ex, player.id, "/profile")
+    player = player_named_in_form(ex) if reply.status != 302 else None
+    return reply if player is None else session_redirect(ex, player.id, "/profile")
 
 
 async def wrong_password_accepted(ex: Exchange) -> Reply:
     """Any password logs in to an existing account."""
     reply = await ex.upstream()
-    if reply.status == 302:
-        return reply
-    email = ex.form().get("email", "")
-    player = next((p for p in ex.world.players() if p.email.casefold() == email.casefold()), None)
+    player = player_named_in_form(ex) if reply.status != 302 else None
     if player is None:
         return reply
     host = ex.header("host") or ""
-    return session_redirect(
-        ex, player.id, handlers_module.same_origin_target(ex.header("referer"), "http", host)
-    )
+    target = handlers_module.same_origin_target(ex.header("referer"), "http", host)
+    return session_redirect(ex, player.id, target)
 
 
 def session_redirect(ex: Exchange, player_id: int, location: str) -> Reply:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from mockserver.contract import BUNDLED_SPEC
 
@@ -40,34 +41,24 @@ class Settings:
         return f"http://{host}:{self.port}"
 
 
-def non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
+def bounded(
+    kind: Callable[[str], float], low: float | None, high: float | None, label: str
+) -> Callable[[str], Any]:
+    """A converter for a number within [low, high], named for argparse's error messages."""
+
+    def convert(text: str) -> Any:
+        value = kind(text)
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(text)
+        return value
+
+    convert.__name__ = label
+    return convert
 
 
-non_negative.__name__ = "non-negative integer"
-
-
-def port_number(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise ValueError(text)
-    return value
-
-
-port_number.__name__ = "port number (0-65535)"
-
-
-def rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise ValueError(text)
-    return value
-
-
-rate.__name__ = "rate from 0 to 1"
+non_negative = bounded(int, 0, None, "non-negative integer")
+port_number = bounded(int, 0, 65535, "port number (0-65535)")
+rate = bounded(float, 0, 1, "rate from 0 to 1")
 
 
 def known_locale(text: str) -> str:
