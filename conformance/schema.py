@@ -14,6 +14,7 @@ purpose).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,9 @@ CHECK_FUNCTIONS = [
     openapi_checks.response_headers_conformance,
 ]
 
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+VIOLATED = re.compile(r"violates `(\w+)`")
+
 Problem = tuple[str, str]
 """(check name, what came instead)"""
 
@@ -49,9 +53,9 @@ def failures_of(error: BaseException) -> list[Failure]:
     return [error] if isinstance(error, Failure) else []
 
 
-def as_problems(error: BaseException, names: dict[str, str]) -> list[Problem]:
+def as_problems(failures: list[Failure], names: dict[str, str]) -> list[Problem]:
     problems = []
-    for failure in failures_of(error):
+    for failure in failures:
         checks = getattr(failure, "checks", ()) or ("response_schema_conformance",)
         if "header" in (failure.title or "").lower() and "response_headers_conformance" in names:
             # Schemathesis reports header schema errors with the body's failure class.
@@ -60,6 +64,18 @@ def as_problems(error: BaseException, names: dict[str, str]) -> list[Problem]:
         if name is not None:
             problems.append((name, f"{failure.title}: {first_lines(failure.message)}"))
     return problems
+
+
+def only_type_mutations(failure: Failure) -> bool:
+    """An "invalid input accepted" whose only invalidity is a type change of form fields.
+
+    In a form every value travels as text: a nickname mutated to `false` or `[]` arrives as the
+    text "false", which is valid input. Such a failure says nothing about the server.
+    """
+    if "negative_data_rejection" not in getattr(failure, "checks", ()):
+        return False
+    violated = VIOLATED.findall(failure.message)
+    return bool(violated) and all(kind == "type" for kind in violated)
 
 
 def first_lines(text: str, count: int = 3) -> str:
@@ -100,7 +116,7 @@ class SchemaChecks:
         try:
             operation.Case().validate_response(as_schemathesis(ex), checks=CHECK_FUNCTIONS)
         except (Failure, FailureGroup) as error:
-            return as_problems(error, RESPONSE_CHECKS)
+            return as_problems(failures_of(error), RESPONSE_CHECKS)
         return []
 
     def fuzz(
@@ -170,7 +186,10 @@ class SchemaChecks:
         try:
             case.validate_response(response, checks=checks)
         except (Failure, FailureGroup) as error:
-            problems = as_problems(error, {**RESPONSE_CHECKS, **INPUT_CHECKS})
+            failures = failures_of(error)
+            if case.media_type in FORM_MEDIA_TYPES:
+                failures = [f for f in failures if not only_type_mutations(f)]
+            problems = as_problems(failures, {**RESPONSE_CHECKS, **INPUT_CHECKS})
         return exchange, problems
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connexion import AsyncApp
-from connexion.exceptions import ProblemException
+from connexion.exceptions import InvalidSpecification, ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -21,8 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.admin import PREFIX as ADMIN_PREFIX
 from mockserver.admin import admin_router
 from mockserver.answers import Answers
-from mockserver.contract import Contract
+from mockserver.contract import Contract, ContractError, invalid
 from mockserver.errors import ContractErrors, ShareRoutingContext
+from mockserver.fast_reads import FastReads
 from mockserver.fault_profiles import FaultProfile, load_profile, quick_mix
 from mockserver.handlers import Handlers
 from mockserver.injector import APPLIED_HEADER, SKIPPED_HEADER, FaultControl, FaultInjector, Journal
@@ -102,7 +103,7 @@ def operation_resolver(handlers: Handlers, answers: Answers) -> Resolver:
 
 
 def create_mock(settings: Settings) -> Mock:
-    contract = Contract.load(settings.spec)
+    contract = Contract.load(settings.spec, validate=False)
     demo_accounts = load_demo_accounts(settings.demo_accounts)
     world = MemoryWorld(
         seed=settings.seed,
@@ -123,7 +124,10 @@ def create_mock(settings: Settings) -> Mock:
         validator_map=VALIDATORS,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_path=DOCS_PATH, spec_path=SPEC_PATH),
     )
-    app.add_api(contract.raw)
+    try:
+        app.add_api(contract.raw)
+    except InvalidSpecification as error:
+        raise ContractError(invalid(contract.path, str(error).splitlines()[0])) from None
     # ProblemException first: connexion's own handler for it would otherwise win over ours.
     app.add_error_handler(ProblemException, errors.http_error)
     app.add_error_handler(HTTPException, errors.http_error)
@@ -137,7 +141,10 @@ def create_mock(settings: Settings) -> Mock:
     control = FaultControl(seed=settings.fault_seed)
     control.activate(fault_profile(settings, contract))
     journal = Journal()
-    injected = FaultInjector(app, contract, world, answers, control, journal)
+    reads = FastReads(
+        app, contract, handlers, world, contract.cookie_name(), settings.validate_responses
+    )
+    injected = FaultInjector(reads, contract, world, answers, control, journal)
     # CORS outermost: faulted answers and admin answers must reach a browser frontend too.
     asgi = CORSMiddleware(
         AdminOrApi(admin_router(contract, world, control, journal), injected),

@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(banner(mock, f"http://{host}:{port}"), flush=True)
     try:
-        serve(mock.asgi, sock)
+        serve(mock.asgi, sock, access_log=settings.access_log)
     except KeyboardInterrupt:
         pass
     return 0

@@ -25,6 +25,10 @@ class ContractError(Exception):
     """The spec cannot be used: unreadable, not OpenAPI 3, or invalid."""
 
 
+def invalid(path: Path, reason: str) -> str:
+    return f"{path} is not a valid OpenAPI document: {reason}"
+
+
 @dataclass(frozen=True)
 class Answer:
     """One documented answer of one operation: status, media type and body schema."""
@@ -42,6 +46,7 @@ class Contract:
         self.path = path
         self.resolved: dict[str, Any] = resolve_refs(copy.deepcopy(raw))
         self.operations: dict[str, dict[str, Any]] = {}
+        self._operation_cache: dict[tuple[str, str], str | None] = {}
         self._path_patterns = [
             (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(url)) + "$"), item)
             for url, item in self.resolved.get("paths", {}).items()
@@ -57,10 +62,12 @@ class Contract:
                     }
 
     @classmethod
-    def load(cls, path: Path | str = BUNDLED_SPEC) -> Contract:
-        from openapi_spec_validator import validate
-        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+    def load(cls, path: Path | str = BUNDLED_SPEC, *, validate: bool = True) -> Contract:
+        """The spec at `path`; with `validate`, checked by openapi-spec-validator.
 
+        The mock passes validate=False: connexion checks the document itself when the API is
+        added, and openapi-spec-validator would cost the mock process about 12 MiB.
+        """
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -68,13 +75,18 @@ class Contract:
             raise ContractError(f"cannot read the spec {path}: {error}") from None
         if not isinstance(raw, dict) or not str(raw.get("openapi", "")).startswith("3."):
             raise ContractError(f"{path} is not an OpenAPI 3 document")
+        if validate:
+            from openapi_spec_validator import validate as validate_spec
+            from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+            try:
+                validate_spec(raw)
+            except OpenAPIValidationError as error:
+                raise ContractError(invalid(path, error.message)) from None
         try:
-            validate(raw)
-        except OpenAPIValidationError as error:
-            raise ContractError(
-                f"{path} is not a valid OpenAPI document: {error.message}"
-            ) from None
-        return cls(raw, path)
+            return cls(raw, path)
+        except Exception as error:  # a $ref or structure the look-ups cannot follow
+            raise ContractError(invalid(path, repr(error))) from None
 
     def answer(self, operation_id: str, status: int) -> Answer | None:
         """The documented answer for `status` (or the `default` one); None if there is none.
@@ -106,12 +118,21 @@ class Contract:
         return [item for pattern, item in self._path_patterns if pattern.match(path)]
 
     def operation_at(self, method: str, path: str) -> str | None:
-        """The operationId serving `method path`, if the spec has one."""
+        """The operationId serving `method path`, if the spec has one (asked on every request,
+        so answers are remembered, up to a bound)."""
+        key = (method, path)
+        if key in self._operation_cache:
+            return self._operation_cache[key]
+        found = None
         for item in self._matching_paths(path):
             operation = item.get(method.lower())
             if operation and "operationId" in operation:
-                return str(operation["operationId"])
-        return None
+                found = str(operation["operationId"])
+                break
+        if len(self._operation_cache) >= 4096:
+            self._operation_cache.clear()
+        self._operation_cache[key] = found
+        return found
 
     def allowed_methods(self, path: str) -> list[str]:
         """The methods the spec documents for a concrete request path (for a 405's `Allow`).

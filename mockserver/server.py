@@ -33,8 +33,12 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(app: Any, sock: socket.socket) -> None:
+def serve(app: Any, sock: socket.socket, access_log: bool = False) -> None:
     config = uvicorn.Config(
-        app, http=TransportLendingProtocol, log_level="info", access_log=True, lifespan="off"
+        app,
+        http=TransportLendingProtocol,
+        log_level="info",
+        access_log=access_log,
+        lifespan="off",
     )
     uvicorn.Server(config).run(sockets=[sock])

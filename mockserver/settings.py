@@ -34,6 +34,7 @@ class Settings:
     fault_profile: Path | None = None
     fault_rate: float | None = None
     fault_seed: int = 1
+    access_log: bool = False
 
     @property
     def base_url(self) -> str:
@@ -59,6 +60,10 @@ def bounded(
 non_negative = bounded(int, 0, None, "non-negative integer")
 port_number = bounded(int, 0, 65535, "port number (0-65535)")
 rate = bounded(float, 0, 1, "rate from 0 to 1")
+
+
+def flag(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
 
 
 def known_locale(text: str) -> str:
@@ -116,6 +121,12 @@ def parser() -> argparse.ArgumentParser:
         help="skip checking each answer against the spec before sending it",
     )
     p.add_argument(
+        "--access-log",
+        action="store_const",
+        const="1",
+        help="log every request to standard output (the journal at /__mock/journal has them too)",
+    )
+    p.add_argument(
         "--faults",
         dest="fault_profile",
         metavar="PROFILE.yaml",
@@ -145,7 +156,8 @@ CONVERTERS: dict[str, Callable[[str], object]] = {
     "locale": known_locale,
     "spec": existing_file,
     "demo_accounts": existing_file,
-    "no_validate_responses": lambda text: text.lower() in ("1", "true", "yes"),
+    "no_validate_responses": flag,
+    "access_log": flag,
     "fault_profile": existing_file,
     "fault_rate": rate,
     "fault_seed": int,
@@ -160,7 +172,7 @@ def parse(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = Non
     values: dict[str, object] = {}
     for name, convert in CONVERTERS.items():
         if args[name] is not None:
-            values[name] = convert(args[name]) if name == "no_validate_responses" else args[name]
+            values[name] = convert(args[name]) if convert is flag else args[name]
             continue
         variable = f"MOCK_{name.upper()}"
         if variable in env:

@@ -71,6 +71,9 @@ class World(Protocol):
 
     seed: int
     demo_accounts: list[DemoAccount]
+    version: int
+    """Grows with every change to players (not sessions): answers cached at one version are
+    stale at the next."""
 
     def register(self, email: str, password: str, nickname: str) -> Player: ...
     def authenticate(self, email: str, password: str) -> Player: ...
@@ -139,6 +142,7 @@ class MemoryWorld:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self.version = 0
         self.reset()
 
     # -- generation ---------------------------------------------------------------------------
@@ -157,7 +161,11 @@ class MemoryWorld:
     def _add(self, player: Player) -> None:
         self._players[player.id] = player
         self._by_email[email_key(player.email)] = player.id
+        self._changed()
+
+    def _changed(self) -> None:
         self._ranking = None
+        self.version += 1
 
     # -- accounts -----------------------------------------------------------------------------
 
@@ -235,7 +243,7 @@ class MemoryWorld:
                 changes["avatar_version"] = player.avatar_version + 1
             updated = replace(player, **changes)  # type: ignore[arg-type]
             self._players[player_id] = updated
-            self._ranking = None
+            self._changed()
             return updated
 
     def avatar(self, player_id: int) -> avatars.Image:

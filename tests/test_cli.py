@@ -129,3 +129,10 @@ def test_malformed_demo_accounts_are_refused() -> None:
     assert result.returncode == 2
     assert "bad_accounts.yaml: expected a list" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_structurally_invalid_spec_is_refused() -> None:
+    result = run_cli("--spec", str(ROOT / "tests" / "data" / "invalid_openapi.yaml"))
+    assert result.returncode == 2
+    assert "is not a valid OpenAPI document" in result.stderr
+    assert "Traceback" not in result.stderr
