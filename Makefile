@@ -15,7 +15,7 @@ FAULTS ?=
 BASE_URL ?=
 ARGS ?=
 
-.PHONY: mock test lint setup clean conformance
+.PHONY: mock test lint setup clean conformance bench
 
 setup: $(READY)
 
@@ -33,6 +33,10 @@ mock: $(READY)
 conformance: $(READY)
 	@test -n "$(BASE_URL)" || { echo "usage: make conformance BASE_URL=http://host:port"; exit 2; }
 	$(BIN)/python -m conformance --base-url $(BASE_URL) $(ARGS)
+
+# Our mock next to Stoplight Prism and the bare-stack ceiling; installs wrk and Prism if missing.
+bench: $(READY)
+	$(BIN)/python bench/bench.py
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -15,6 +15,7 @@ import math
 import random
 import secrets
 import threading
+from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +27,8 @@ from mockserver import avatars
 
 AVATAR_DIR = "static/img/avatars"
 DEFAULT_PAGE_SIZE = 10
+SESSIONS_PER_PLAYER = 32
+"""How many devices one player can be logged in on at once."""
 
 
 class WorldError(Exception):
@@ -153,6 +156,7 @@ class MemoryWorld:
             self._players: dict[int, Player] = {}
             self._by_email: dict[str, int] = {}
             self._sessions: dict[str, int] = {}
+            self._player_sessions: dict[int, deque[str]] = {}
             self._ranking: list[Player] | None = None
             self._generated_avatars: dict[int, avatars.Image] = {}
             for player in generate_players(self.seed, self.size, self.locale, self.demo_accounts):
@@ -196,9 +200,15 @@ class MemoryWorld:
             return player
 
     def open_session(self, player_id: int) -> str:
+        """A new session token; a player's oldest session ends past SESSIONS_PER_PLAYER, so
+        logging in again and again cannot grow the world without bound."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._sessions[token] = player_id
+            tokens = self._player_sessions.setdefault(player_id, deque())
+            tokens.append(token)
+            if len(tokens) > SESSIONS_PER_PLAYER:
+                self._sessions.pop(tokens.popleft(), None)
         return token
 
     def session_player(self, token: str) -> Player | None:

@@ -65,3 +65,12 @@ def test_russian_locale_serves() -> None:
     with running_mock("--locale", "ru_RU", "--players", "20") as process:
         with process.client() as c:
             assert c.get("/api/records").status_code == 200
+
+
+def test_sessions_per_player_are_bounded() -> None:
+    from mockserver.world import SESSIONS_PER_PLAYER
+
+    world = MemoryWorld(seed=1, size=1)
+    tokens = [world.open_session(1) for _ in range(SESSIONS_PER_PLAYER + 5)]
+    assert all(world.session_player(t) is None for t in tokens[:5])
+    assert all(world.session_player(t) is not None for t in tokens[5:])
