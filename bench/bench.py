@@ -191,8 +191,8 @@ for page = 1, 20 do paths[#paths + 1] = {"GET", "/api/records?page=" .. page, ni
 paths[#paths + 1] = {"GET", "/api/profile", nil}
 paths[#paths + 1] = {"GET", "/api/avatar", nil}
 paths[#paths + 1] = {"GET", "/api/records?page=abc", nil}
-paths[#paths + 1] = {"POST", "/api/auth", "email=demo%40example.com&password=demo1234"}
-paths[#paths + 1] = {"POST", "/api/auth", "email=demo%40example.com&password=wrong"}
+paths[#paths + 1] = {"POST", "/api/auth", "email=rival%40example.com&password=rival1234"}
+paths[#paths + 1] = {"POST", "/api/auth", "email=rival%40example.com&password=wrong"}
 local i = 0
 request = function()
   i = i % #paths + 1

@@ -27,6 +27,7 @@ from mockserver.fast_reads import FastReads
 from mockserver.fault_profiles import FaultProfile, load_profile, quick_mix
 from mockserver.handlers import Handlers
 from mockserver.injector import APPLIED_HEADER, SKIPPED_HEADER, FaultControl, FaultInjector, Journal
+from mockserver.limits import BodyLimit
 from mockserver.pages import DOCS_PATH, SPEC_PATH, Pages
 from mockserver.settings import Settings
 from mockserver.validation import VALIDATORS
@@ -145,9 +146,10 @@ def create_mock(settings: Settings) -> Mock:
         app, contract, handlers, world, contract.cookie_name(), settings.validate_responses
     )
     injected = FaultInjector(reads, contract, world, answers, control, journal)
+    limited = BodyLimit(injected, contract, answers)
     # CORS outermost: faulted answers and admin answers must reach a browser frontend too.
     asgi = CORSMiddleware(
-        AdminOrApi(admin_router(contract, world, control, journal), injected),
+        AdminOrApi(admin_router(contract, world, control, journal), limited),
         allow_origin_regex=".*",
         allow_credentials=True,
         allow_methods=["*"],
