@@ -19,7 +19,7 @@ import pytest
 from conformance.schema import SchemaChecks
 from conformance.target import Exchange
 from mockserver.contract import Contract
-from tests.support import MockProcess, running_mock, unique_email
+from tests.support import MockProcess, running_mock
 
 AVATAR = Path(__file__).resolve().parent.parent / "fixtures" / "avatars" / "red.gif"
 
