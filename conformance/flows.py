@@ -47,17 +47,7 @@ def register_flow(suite: Suite) -> None:
     suite.verify(checks.session_works, profile)
     suite.verify(checks.register_profile, profile, account.email, account.nickname)
 
-    again = suite.answered(
-        suite.target.request(
-            "POST",
-            "/api/register",
-            form={
-                "email": account.email,
-                "password": suite.new_password(),
-                "nickname": suite.unique("Dup"),
-            },
-        )
-    )
+    again = suite.send_registration(account.email, suite.new_password(), suite.unique("Dup"))
     suite.verify(checks.duplicate_email, again)
 
     _, twin = suite.register(nickname=account.nickname)

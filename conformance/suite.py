@@ -182,23 +182,17 @@ class Suite:
             password=self.new_password(),
             nickname=nickname or self.unique("Checker"),
         )
-        ex = self.answered(
-            self.target.request(
-                "POST",
-                "/api/register",
-                form={
-                    "email": account.email,
-                    "password": account.password,
-                    "nickname": account.nickname,
-                },
-            )
-        )
+        ex = self.send_registration(account.email, account.password, account.nickname)
         account.cookies = cookies_set_by(ex)
         self.verify(checks.session_cookie, ex)
         self.verify(checks.session_httponly, ex)
         if self.cookie_name is None and account.cookies:
             self.adopt_session(account)
         return account, ex
+
+    def send_registration(self, email: str, password: str, nickname: str) -> Exchange:
+        form = {"email": email, "password": password, "nickname": nickname}
+        return self.answered(self.target.request("POST", "/api/register", form=form))
 
     def adopt_session(self, account: Account) -> None:
         """Learn the session cookie's name from the first one the target sets."""

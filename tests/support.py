@@ -98,3 +98,11 @@ def register(
         "/api/register",
         data={"email": email or unique_email(), "password": password, "nickname": nickname},
     )
+
+
+@contextmanager
+def logged_in(mock: MockProcess, nickname: str = "Tester") -> Iterator[httpx.Client]:
+    """A client of `mock` holding the session of a freshly registered player."""
+    with mock.client() as client:
+        assert register(client, nickname=nickname).status_code == 302
+        yield client

@@ -12,7 +12,6 @@ import json
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,7 +19,7 @@ import pytest
 from PIL import Image
 
 from mockserver.faults import BY_NAME, CATALOGUE
-from tests.support import MockProcess, register, running_mock, unique_email
+from tests.support import MockProcess, logged_in, register, running_mock, unique_email
 
 ORIGIN = "http://localhost:3000"
 HTML_STATUSES = {
@@ -41,13 +40,6 @@ def mock() -> Iterator[MockProcess]:
 
 def forced(name: str) -> dict[str, str]:
     return {"X-Mock-Fault": name, "Origin": ORIGIN}
-
-
-@contextmanager
-def logged_in(mock: MockProcess) -> Iterator[httpx.Client]:
-    with mock.client() as client:
-        assert register(client, nickname="Faulty").status_code == 302
-        yield client
 
 
 def assert_injected(response: httpx.Response, name: str) -> None:
@@ -129,7 +121,7 @@ def numbers_as_integers(mock: MockProcess) -> None:
 def field_missing(mock: MockProcess) -> None:
     records = httpx.get(f"{mock.url}/api/records", headers=forced("field-missing"))
     assert "pages_total" not in records.json()
-    with logged_in(mock) as c:
+    with logged_in(mock, "Faulty") as c:
         profile = c.get("/api/profile", headers=forced("field-missing"))
     assert "nickname" not in profile.json() and "email" in profile.json()
     assert_injected(profile, "field-missing")
@@ -138,14 +130,14 @@ def field_missing(mock: MockProcess) -> None:
 def extra_fields(mock: MockProcess) -> None:
     records = httpx.get(f"{mock.url}/api/records", headers=forced("extra-fields"))
     assert all("email" in item for item in records.json()["data"])
-    with logged_in(mock) as c:
+    with logged_in(mock, "Faulty") as c:
         profile = c.get("/api/profile", headers=forced("extra-fields"))
     assert "password_hash" in profile.json()
     assert_injected(profile, "extra-fields")
 
 
 def null_values(mock: MockProcess) -> None:
-    with logged_in(mock) as c:
+    with logged_in(mock, "Faulty") as c:
         profile = c.get("/api/profile", headers=forced("null-values"))
     assert profile.json()["won"] is None and profile.json()["avatar_path"] is None
     assert_injected(profile, "null-values")
@@ -173,7 +165,7 @@ def invalid_utf8(mock: MockProcess) -> None:
 
 
 def avatar_not_image(mock: MockProcess) -> None:
-    with logged_in(mock) as c:
+    with logged_in(mock, "Faulty") as c:
         response = c.get("/api/avatar", headers=forced("avatar-not-image"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/")
@@ -340,7 +332,7 @@ def records_pages_total_wrong(mock: MockProcess) -> None:
 
 
 def patch_not_saved(mock: MockProcess) -> None:
-    with logged_in(mock) as c:
+    with logged_in(mock, "Faulty") as c:
         before = c.get("/api/profile").json()
         response = c.patch(
             "/api/profile",

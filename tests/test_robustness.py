@@ -9,7 +9,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +18,7 @@ import pytest
 from conformance.schema import SchemaChecks
 from conformance.target import Exchange
 from mockserver.contract import Contract
-from tests.support import MockProcess, running_mock
+from tests.support import MockProcess, logged_in, running_mock
 
 AVATAR = Path(__file__).resolve().parent.parent / "fixtures" / "avatars" / "red.gif"
 
@@ -121,22 +120,8 @@ def test_fifty_concurrent_clients_leave_a_consistent_world() -> None:
 # -- hostile input -----------------------------------------------------------------------------
 
 
-@contextmanager
-def logged_in(mock: MockProcess) -> Iterator[httpx.Client]:
-    with mock.client() as client:
-        client.post(
-            "/api/register",
-            data={
-                "email": f"hostile-{id(client)}@test.example",
-                "password": "pw",
-                "nickname": "Hostile",
-            },
-        )
-        yield client
-
-
 def test_fifty_mib_avatar_is_refused_without_holding_it(mock: MockProcess) -> None:
-    with logged_in(mock) as c:
+    with logged_in(mock, "Hostile") as c:
         serves(mock)
         before = peak_rss_kib(mock)
         response = c.patch(
@@ -154,7 +139,7 @@ def test_oversized_chunked_upload_is_refused(mock: MockProcess) -> None:
         for _ in range(40):
             yield b"x" * (128 * 1024)
 
-    with logged_in(mock) as c:
+    with logged_in(mock, "Hostile") as c:
         response = c.patch(
             "/api/profile",
             content=chunks(),
@@ -173,7 +158,7 @@ def test_one_mib_form_field_is_a_contract_error(mock: MockProcess) -> None:
     # Refused either by the form parser's field limit or by the nickname's length rule.
     assert response.status_code == 500
     assert "maximum size" in response.text or "nickname" in response.text
-    with logged_in(mock) as c:
+    with logged_in(mock, "Hostile") as c:
         patched = c.patch("/api/profile", files={"nickname": (None, "n" * (1 << 20))})
     assert patched.status_code == 500 and patched.text
     assert serves(mock)
@@ -195,7 +180,7 @@ def test_ten_thousand_character_query_string(mock: MockProcess) -> None:
 )
 def test_broken_multipart_boundaries(mock: MockProcess, content_type: str) -> None:
     body = b'--other\r\nContent-Disposition: form-data; name="nickname"\r\n\r\nX\r\n--other--\r\n'
-    with logged_in(mock) as c:
+    with logged_in(mock, "Hostile") as c:
         response = c.patch("/api/profile", content=body, headers={"Content-Type": content_type})
     assert response.status_code in (200, 500)
     assert response.text and "Traceback" not in response.text
