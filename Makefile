@@ -26,7 +26,7 @@ $(READY): pyproject.toml
 	touch $(READY)
 
 mock: $(READY)
-	$(BIN)/python -m mockserver $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED)) \
+	@$(BIN)/python -m mockserver $(if $(PORT),--port $(PORT)) $(if $(SEED),--seed $(SEED)) \
 		$(if $(PLAYERS),--players $(PLAYERS)) $(if $(LOCALE),--locale $(LOCALE)) \
 		$(if $(FAULTS),--faults $(FAULTS))
 

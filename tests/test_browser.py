@@ -134,3 +134,33 @@ def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> 
     assert report["after"] == "Web Renamed"
     assert report["bad"]["status"] == 500 and "page" in report["bad"]["text"]
     assert report["cookies"] == "", "the session cookie is HttpOnly and the mock's own"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
+def test_swagger_ui_renders_every_operation(mock: MockProcess) -> None:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile_dir:
+        result = subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile_dir}",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                f"{mock.url}/docs/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            start_new_session=True,
+        )
+    dom = result.stdout
+    assert "Game site API" in dom
+    for path in ("/api/register", "/api/auth", "/api/profile", "/api/avatar", "/api/records"):
+        assert f'data-path="{path}"' in dom, path
