@@ -425,7 +425,6 @@ def session_redirect(ex: Exchange, player_id: int, location: str) -> Reply:
 
 # -- the catalogue ---------------------------------------------------------------------------
 
-ALL = None
 RECORDS = frozenset({"get_records"})
 
 CATALOGUE: tuple[Fault, ...] = (
