@@ -10,11 +10,14 @@ able to read. The page reports what it saw back to its own server; the test wait
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,9 +100,11 @@ def frontend(mock: MockProcess) -> Iterator[Frontend]:
         server.server_close()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
-def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> None:
-    url = f"http://localhost:{frontend.server_address[1]}/"
+@contextmanager
+def chromium(*arguments: str, capture: bool = False) -> Iterator[subprocess.Popen[str]]:
+    """Headless Chromium with a fresh profile, flags for a machine without internet; on exit
+    it and its helper processes (one process group) are stopped before the profile goes."""
+    assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile_dir:
         browser = subprocess.Popen(
             [
@@ -113,16 +118,27 @@ def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> 
                 "--disable-component-update",
                 "--disable-sync",
                 f"--user-data-dir={profile_dir}",
-                url,
+                *arguments,
             ],
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
         )
         try:
-            assert frontend.reported.wait(timeout=60), "the page never reported back"
+            yield browser
         finally:
-            browser.kill()
+            try:
+                os.killpg(browser.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             browser.wait()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
+def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> None:
+    with chromium(f"http://localhost:{frontend.server_address[1]}/"):
+        assert frontend.reported.wait(timeout=60), "the page never reported back"
     report = frontend.report
     assert "error" not in report, report
     assert report["register"]["status"] == 200
@@ -138,29 +154,10 @@ def test_cross_origin_frontend_registers_reads_and_edits(frontend: Frontend) -> 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
 def test_swagger_ui_renders_every_operation(mock: MockProcess) -> None:
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile_dir:
-        result = subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={profile_dir}",
-                "--virtual-time-budget=10000",
-                "--dump-dom",
-                f"{mock.url}/docs/",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            start_new_session=True,
-        )
-    dom = result.stdout
+    with chromium(
+        "--virtual-time-budget=10000", "--dump-dom", f"{mock.url}/docs/", capture=True
+    ) as browser:
+        dom, _ = browser.communicate(timeout=120)
     assert "Game site API" in dom
     for path in ("/api/register", "/api/auth", "/api/profile", "/api/avatar", "/api/records"):
         assert f'data-path="{path}"' in dom, path
