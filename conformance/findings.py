@@ -52,8 +52,12 @@ class Findings:
     passed: dict[str, int] = field(default_factory=dict)
     """How many times each check held."""
 
+    def __post_init__(self) -> None:
+        if self.selected is not None:
+            self.selected = frozenset(self.selected)
+
     def wanted(self, check: str) -> bool:
-        return self.selected is None or check in set(self.selected)
+        return self.selected is None or check in self.selected
 
     def add(self, finding: Finding) -> None:
         if not self.wanted(finding.check):

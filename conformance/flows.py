@@ -256,11 +256,7 @@ def int_or_zero(value: Any) -> int:
 
 def fuzz_flow(suite: Suite) -> None:
     """Schemathesis' valid and invalid requests, with a session of its own."""
-    account = suite.account()
-    if suite.cookie_name:
-        suite.schema = type(suite.schema)(
-            suite.contract.raw, suite.cookie_name, account.cookies.get(suite.cookie_name)
-        )
+    suite.use_session(suite.account())
 
     def record(exchange: Any, problems: list[tuple[str, str]]) -> bool:
         suite.observe_generated(exchange, problems)

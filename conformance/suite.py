@@ -197,10 +197,14 @@ class Suite:
     def adopt_session(self, account: Account) -> None:
         """Learn the session cookie's name from the first one the target sets."""
         self.cookie_name = next(iter(account.cookies))
-        self.schema = SchemaChecks(
-            self.contract.raw, self.cookie_name, account.cookies[self.cookie_name]
-        )
         self.notes.append(f"session cookie: {self.cookie_name}")
+        self.use_session(account)
+
+    def use_session(self, account: Account) -> None:
+        """Schema checks and generated requests from now on carry this account's session."""
+        if self.cookie_name:
+            token = account.cookies.get(self.cookie_name)
+            self.schema = SchemaChecks(self.contract.raw, self.cookie_name, token)
 
     def login(self, email: str, password: str, referer: str | None = None) -> Exchange:
         headers = {"Referer": referer} if referer is not None else {}

@@ -79,8 +79,7 @@ class ContractErrors:
         Operations without one (GET /api/profile, GET /api/avatar take no input) answer a
         malformed request with its plain HTTP status instead.
         """
-        answer = self.answers.contract.answer(operation_id, INVALID_REQUEST_STATUS)
-        return answer is not None and answer.status == INVALID_REQUEST_STATUS
+        return self.answers.contract.answer(operation_id, INVALID_REQUEST_STATUS) is not None
 
     def broken_form(
         self, request: ConnexionRequest, error: MultiPartException

@@ -85,6 +85,26 @@ def test_only_runs_the_named_checks(mock: MockProcess, tmp_path: Path) -> None:
     assert set(held) == {"records.order", "records.paging"}
 
 
+def test_skip_leaves_out_the_named_checks(mock: MockProcess, tmp_path: Path) -> None:
+    result = conformance(
+        "--base-url",
+        mock.url,
+        "--only",
+        "records.order,records.paging",
+        "--skip",
+        "records.paging",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
+    assert result.returncode == 0
+    assert set(json.loads((tmp_path / "r.json").read_text())["checks_held"]) == {"records.order"}
+
+
+def test_readme_lists_every_check() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in CHECKS if f"| `{name}` |" not in readme] == []
+
+
 def test_advisories_fail_only_with_strict(mock: MockProcess) -> None:
     args = ("--base-url", mock.url, "--only", "time.slow", "--slow", "0.000001")
     relaxed = conformance(*args)
